@@ -1,0 +1,1 @@
+"""The orchestrator: logs, detection, incidents, actions, outbox and the REST API."""

@@ -1,0 +1,5 @@
+"""`python -m backend` is the `runbooks` CLI."""
+
+from backend.cli import main
+
+main()
