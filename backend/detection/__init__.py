@@ -1,0 +1,1 @@
+"""Deterministic detection: rules as data, a pure engine, windowed counters in PostgreSQL."""

@@ -1,0 +1,1 @@
+"""RabbitMQ: the topology every service declares at start."""

@@ -1,0 +1,144 @@
+"""Publishes claimed outbox events to the `events` exchange with publisher confirms."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import aio_pika
+import aiormq
+import structlog
+from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange
+from aiormq.abc import ConfirmationFrameType
+from opentelemetry.trace import SpanKind
+
+from backend.messaging.topology import EVENTS_EXCHANGE, declare_topology
+from backend.repositories.outbox import ClaimedEvent
+from backend.tracing import continue_trace, current_carrier
+
+log = structlog.get_logger(__name__)
+
+
+class BrokerUnavailable(Exception):
+    """The broker cannot be reached or the connection broke: nothing was lost, retry later."""
+
+
+# A lost connection or channel says nothing about the events: they stay pending and
+# their attempts are not counted. A nack is about the event: it is retried with backoff.
+_CONNECTION_ERRORS = (
+    ConnectionError,
+    OSError,
+    TimeoutError,
+    asyncio.TimeoutError,
+    aiormq.exceptions.AMQPConnectionError,
+    aiormq.exceptions.ChannelInvalidStateError,
+    aiormq.exceptions.ChannelClosed,
+)
+
+
+def event_message(event: ClaimedEvent, headers: dict[str, Any] | None = None) -> aio_pika.Message:
+    """A persistent JSON message whose id is the event id (consumers dedupe on it)."""
+    return aio_pika.Message(
+        event.body,
+        message_id=str(event.id),
+        type=event.event_type,
+        content_type="application/json",
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        headers=headers or event.headers or None,
+        timestamp=event.created_at,
+    )
+
+
+class EventPublisher:
+    """One connection and one confirming channel; `connect` again after BrokerUnavailable."""
+
+    def __init__(self, url: str, *, confirm_timeout_s: float = 30.0) -> None:
+        self._url = url
+        self._confirm_timeout_s = confirm_timeout_s
+        self._connection: AbstractConnection | None = None
+        self._channel: AbstractChannel | None = None
+        self._exchange: AbstractExchange | None = None
+
+    @property
+    def connected(self) -> bool:
+        return (
+            self._connection is not None
+            and not self._connection.is_closed
+            and self._channel is not None
+            and not self._channel.is_closed
+        )
+
+    async def connect(self) -> None:
+        """Connect, open a confirming channel and declare the whole topology."""
+        await self.close()
+        try:
+            self._connection = await aio_pika.connect(self._url, timeout=10)
+            self._channel = await self._connection.channel(publisher_confirms=True)
+            exchanges = await declare_topology(self._channel)
+        except _CONNECTION_ERRORS as error:
+            await self.close()
+            raise BrokerUnavailable(str(error) or type(error).__name__) from error
+        self._exchange = exchanges[EVENTS_EXCHANGE]
+        log.info("relay.broker_connected")
+
+    async def close(self) -> None:
+        connection, self._connection = self._connection, None
+        self._channel = self._exchange = None
+        if connection is not None and not connection.is_closed:
+            try:
+                await connection.close()
+            except _CONNECTION_ERRORS:
+                pass
+
+    async def publish(self, events: Sequence[ClaimedEvent]) -> list[tuple[uuid.UUID, str]]:
+        """Publish concurrently and wait for every confirm; return the (id, error) of nacked events.
+
+        Raises BrokerUnavailable when the connection fails: then no outcome is trusted.
+        """
+        if self._exchange is None or not self.connected:
+            raise BrokerUnavailable("not connected")
+        exchange = self._exchange
+        results = await asyncio.gather(
+            *(self._publish_one(exchange, e) for e in events),
+            return_exceptions=True,
+        )
+        failures: list[tuple[uuid.UUID, str]] = []
+        for event, result in zip(events, results, strict=True):
+            if isinstance(result, asyncio.CancelledError):
+                raise result
+            if isinstance(result, _CONNECTION_ERRORS):
+                raise BrokerUnavailable(str(result) or type(result).__name__) from result
+            if isinstance(result, BaseException):
+                failures.append((event.id, f"{type(result).__name__}: {result}"))
+        return failures
+
+    async def _publish_one(
+        self, exchange: AbstractExchange, event: ClaimedEvent
+    ) -> ConfirmationFrameType | None:
+        """Publish one event; one carrying a trace gets a `publish` span in that trace."""
+
+        async def send(headers: dict[str, Any]) -> ConfirmationFrameType | None:
+            return await exchange.publish(
+                event_message(event, headers),
+                routing_key=event.routing_key,
+                mandatory=False,
+                timeout=self._confirm_timeout_s,
+            )
+
+        if "traceparent" not in event.headers:  # written outside a trace: nothing to continue
+            return await send(event.headers)
+        # A child of the context stored with the row; the message carries the publish span on.
+        with continue_trace(
+            f"publish {event.routing_key}",
+            event.headers,
+            kind=SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "rabbitmq",
+                "messaging.destination.name": EVENTS_EXCHANGE,
+                "messaging.rabbitmq.destination.routing_key": event.routing_key,
+                "messaging.message.id": str(event.id),
+            },
+        ):
+            return await send({**event.headers, **current_carrier()})
