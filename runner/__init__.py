@@ -1,0 +1,1 @@
+"""runner package of MCP Runbooks."""
