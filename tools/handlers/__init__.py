@@ -1,0 +1,1 @@
+"""Tool handlers: parse nothing, call one backend service, shape the result."""

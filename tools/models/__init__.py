@@ -1,0 +1,1 @@
+"""Typed inputs and outputs of the tools, one module per domain concept."""
