@@ -85,7 +85,7 @@ class ApiSettings(DetectionSettings):
 class RelaySettings(DetectionSettings):
     """The outbox relay (and the flatline timer it runs)."""
 
-    relay_batch_size: int = Field(default=500, ge=1, le=10_000)
+    relay_batch_size: int = Field(default=1000, ge=1, le=10_000)
     relay_poll_interval_s: float = Field(default=1.0, gt=0)
     relay_max_attempts: int = Field(default=10, ge=1)
     relay_backoff_base_s: float = Field(default=0.5, gt=0)

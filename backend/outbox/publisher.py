@@ -10,7 +10,8 @@ from typing import Any
 import aio_pika
 import aiormq
 import structlog
-from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange
+from aio_pika.abc import AbstractChannel, AbstractConnection
+from aiormq import spec
 from aiormq.abc import ConfirmationFrameType
 from opentelemetry.trace import SpanKind
 
@@ -38,28 +39,41 @@ _CONNECTION_ERRORS = (
 )
 
 
-def event_message(event: ClaimedEvent, headers: dict[str, Any] | None = None) -> aio_pika.Message:
+def event_properties(
+    event: ClaimedEvent, headers: dict[str, Any] | None = None
+) -> spec.Basic.Properties:
     """A persistent JSON message whose id is the event id (consumers dedupe on it)."""
-    return aio_pika.Message(
-        event.body,
-        message_id=str(event.id),
-        type=event.event_type,
+    return spec.Basic.Properties(
         content_type="application/json",
-        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        delivery_mode=PERSISTENT,
+        message_id=str(event.id),
+        message_type=event.event_type,
         headers=headers or event.headers or None,
         timestamp=event.created_at,
     )
 
 
-class EventPublisher:
-    """One connection and one confirming channel; `connect` again after BrokerUnavailable."""
+PERSISTENT = int(aio_pika.DeliveryMode.PERSISTENT)
 
-    def __init__(self, url: str, *, confirm_timeout_s: float = 30.0) -> None:
+
+class EventPublisher:
+    """One connection and one confirming channel; `connect` again after BrokerUnavailable.
+
+    A batch is published as a window of concurrent publishes through the channel's
+    aiormq layer with `wait=False`, each awaiting its own confirm: aio-pika's
+    `Exchange.publish` holds the channel lock until the socket drained each frame,
+    which sends one message per event-loop round trip.
+    """
+
+    def __init__(
+        self, url: str, *, confirm_timeout_s: float = 30.0, max_in_flight: int = 1000
+    ) -> None:
         self._url = url
         self._confirm_timeout_s = confirm_timeout_s
+        self._max_in_flight = max_in_flight
         self._connection: AbstractConnection | None = None
         self._channel: AbstractChannel | None = None
-        self._exchange: AbstractExchange | None = None
+        self._frames: aiormq.Channel | None = None
 
     @property
     def connected(self) -> bool:
@@ -76,16 +90,19 @@ class EventPublisher:
         try:
             self._connection = await aio_pika.connect(self._url, timeout=10)
             self._channel = await self._connection.channel(publisher_confirms=True)
-            exchanges = await declare_topology(self._channel)
+            await declare_topology(self._channel)
+            underlay = await self._channel.get_underlay_channel()
         except _CONNECTION_ERRORS as error:
             await self.close()
             raise BrokerUnavailable(str(error) or type(error).__name__) from error
-        self._exchange = exchanges[EVENTS_EXCHANGE]
+        assert isinstance(underlay, aiormq.Channel)
+        self._frames = underlay
         log.info("relay.broker_connected")
 
     async def close(self) -> None:
         connection, self._connection = self._connection, None
-        self._channel = self._exchange = None
+        self._channel = None
+        self._frames = None
         if connection is not None and not connection.is_closed:
             try:
                 await connection.close()
@@ -97,13 +114,16 @@ class EventPublisher:
 
         Raises BrokerUnavailable when the connection fails: then no outcome is trusted.
         """
-        if self._exchange is None or not self.connected:
+        if self._frames is None or not self.connected:
             raise BrokerUnavailable("not connected")
-        exchange = self._exchange
-        results = await asyncio.gather(
-            *(self._publish_one(exchange, e) for e in events),
-            return_exceptions=True,
-        )
+        channel = self._frames
+        window = asyncio.Semaphore(self._max_in_flight)
+
+        async def one(event: ClaimedEvent) -> ConfirmationFrameType | None:
+            async with window:
+                return await self._publish_one(channel, event)
+
+        results = await asyncio.gather(*(one(e) for e in events), return_exceptions=True)
         failures: list[tuple[uuid.UUID, str]] = []
         for event, result in zip(events, results, strict=True):
             if isinstance(result, asyncio.CancelledError):
@@ -115,16 +135,19 @@ class EventPublisher:
         return failures
 
     async def _publish_one(
-        self, exchange: AbstractExchange, event: ClaimedEvent
+        self, channel: aiormq.Channel, event: ClaimedEvent
     ) -> ConfirmationFrameType | None:
         """Publish one event; one carrying a trace gets a `publish` span in that trace."""
 
         async def send(headers: dict[str, Any]) -> ConfirmationFrameType | None:
-            return await exchange.publish(
-                event_message(event, headers),
+            return await channel.basic_publish(
+                event.body,
+                exchange=EVENTS_EXCHANGE,
                 routing_key=event.routing_key,
+                properties=event_properties(event, headers),
                 mandatory=False,
                 timeout=self._confirm_timeout_s,
+                wait=False,  # the confirm is awaited; the socket drain is not
             )
 
         if "traceparent" not in event.headers:  # written outside a trace: nothing to continue

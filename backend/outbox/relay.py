@@ -34,7 +34,7 @@ CHANNEL = "outbox_events"
 class RelayPolicy:
     """How much to claim, how often to look, how to retry."""
 
-    batch_size: int = 500
+    batch_size: int = 1000
     poll_interval_s: float = 1.0
     max_attempts: int = 10
     backoff_base_s: float = 0.5
