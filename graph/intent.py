@@ -11,7 +11,10 @@ jobs". This gate is deterministic and sits after the model, so no prompt can tal
 * a request for a change aimed at "all"/"every"/"todos" or carrying jailbreak phrasing
   ("ignore previous instructions", "admin mode") is refused outright;
 * when the words ask for exactly one kind of change and the model picked a sibling tool
-  (stop for a restart), the call is moved to the asked-for tool with its arguments.
+  (stop for a restart), the call is moved to the asked-for tool with its arguments;
+* when the words ask for no change at all ("check build 1202 of search-indexer") and the
+  person wrote the call's target themselves, the call becomes the read of that target
+  (the build's status, the action's, the incident): looking is what they asked for.
 
 The approval step and the server's guard still come after this; the gate only removes
 calls nobody asked for.
@@ -32,6 +35,7 @@ from graph.plans import Plan
 __all__ = [
     "FAMILIES",
     "asked_changes",
+    "imperative_change",
     "person_words",
     "same_target",
     "vet_change",
@@ -160,6 +164,29 @@ _SIBLING_ARGS: dict[str, tuple[str, ...]] = {
     "resolve_incident": ("incident_id",),
 }
 
+# The read of the same target, for a change nobody asked for: (tool, {its arg: change arg}).
+_READ_INSTEAD: dict[str, tuple[str, dict[str, str]]] = {
+    "request_jenkins_restart": ("get_build_status", {"job": "job", "build": "build"}),
+    "request_jenkins_stop": ("get_build_status", {"job": "job", "build": "build"}),
+    "request_jenkins_rollback": ("get_build_status", {"job": "job", "build": "target_build"}),
+    "approve_action": ("get_action_status", {"action_id": "action_id"}),
+    "reject_action": ("get_action_status", {"action_id": "action_id"}),
+    "acknowledge_incident": ("get_incident", {"incident_id": "incident_id"}),
+    "resolve_incident": ("get_incident", {"incident_id": "incident_id"}),
+}
+
+# Words before an order that do not change it: "please", "can you", "@bot", "por favor".
+_COURTESY = re.compile(
+    r"^(?:\s|[,.:;!¡¿-]|<@\w+>|@\w+|please|pls|plz|kindly|now|ok(?:ay)?|hey|hi|so|then|and|"
+    r"can you|could you|would you|will you|go|just|por favor|porfa|puedes|podrias|"
+    r"me puedes|ahora|ya|oye|hola|vale|venga|y|entonces)+"
+)
+
+_PARA_NOT_STOP = frozenset(
+    "que quien quienes cual cuales cuando donde como cuanto ver saber mi ti eso esto nada "
+    "mas mañana manana hoy luego despues".split()
+)
+
 _QUOTED = re.compile(r"\"[^\"]*\"?|“[^”]*”?|«[^»]*»?|`[^`]*`?|<(\w+)[^>]*>.*?(</\1>|$)", re.DOTALL)
 _WORD = re.compile(r"[a-z0-9'’\-]+")
 _SWEEPING = re.compile(r"(?<![\w/.-])(all|every|each|everything|todos|todas|todo|cada)(?![\w/.-])")
@@ -250,7 +277,23 @@ def vet_change(
             if moved is not None:
                 return moved
         return Plan.clarify(say("which_change", language))
-    return Plan.reply(say("no_change_asked", language))
+    return _read_instead(plan, current) or Plan.reply(say("no_change_asked", language))
+
+
+def _read_instead(plan: Plan, words: str) -> Plan | None:
+    """The read of the call's target, when the person wrote that target (its last
+    argument: the build, the action or the incident id; or the job alone) themselves."""
+    read = _READ_INSTEAD.get(plan.tool or "")
+    if read is None:
+        return None
+    tool, names = read
+    args = {ours: plan.args[theirs] for ours, theirs in names.items() if theirs in plan.args}
+    if not args or len(args) < len(names):
+        return None
+    anchor = str(list(args.values())[-1])
+    if not re.search(rf"(?<![\w.-]){re.escape(_plain(anchor))}(?![\w-]|\.\w)", words):
+        return None
+    return Plan.call(tool, args)
 
 
 def wanted_change(message: str, history: Sequence[tuple[str, str]] = ()) -> str | None:
@@ -264,6 +307,28 @@ def wanted_change(message: str, history: Sequence[tuple[str, str]] = ()) -> str 
         if asked:
             return next(iter(asked)) if len(asked) == 1 else None
     return None
+
+
+def imperative_change(message: str) -> str | None:
+    """The one mutating tool the message opens with an order for ("vuelve a ejecutar X 502",
+    "please stop Y #12"); None when the change word comes later ("logs of the last restart")."""
+    text = _COURTESY.sub("", _plain(_QUOTED.sub(" ", message)))
+    if _JAILBREAK.search(text) or _SWEEPING.search(text):
+        return None
+    words = _WORD.findall(text)
+    if words[:1] == ["para"] and (len(words) < 2 or words[1] in _PARA_NOT_STOP):
+        return None  # "para que ...", "para ver ...": "for", not "stop"
+    opening = " ".join(words[:3])
+    asked = asked_changes(opening)
+    if len(asked) != 1:
+        return None
+    tool = next(iter(asked))
+    first = words[:1]
+    family = _BY_TOOL[tool]
+    starts = any(opening.startswith(phrase) for phrase in family.phrases) or (
+        bool(first) and bool(asked_changes(first[0]) & {tool})
+    )
+    return tool if starts else None
 
 
 def same_target(tool: str, other: str) -> bool:

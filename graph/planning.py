@@ -18,12 +18,13 @@ from langchain_core.language_models import BaseChatModel
 
 from graph.attest import attest_args
 from graph.grounding import Grounder, job_names
-from graph.intent import same_target, vet_change, wanted_change
+from graph.intent import imperative_change, same_target, vet_change, wanted_change
 from graph.language import Language, detect_language
 from graph.phrases import say
 from graph.plan_schema import args_schema, choice_schema, plan_schema
 from graph.plans import Plan, PlanKind
 from graph.prompting import HistoryItem, args_messages, plan_messages, request_text
+from graph.references import anchored_read, ordinal_reference
 from graph.settings import PlannerOptions, PlannerSettings
 from graph.structured import ModelAnswerInvalid, ask_json
 from graph.textvalues import read_values
@@ -102,11 +103,55 @@ async def _second_look(
         return plan
     picked = by_name.get(plan.tool or "")
     other_change = picked is not None and picked.mutating and not same_target(wanted, picked.name)
-    plain_reply = plan.kind == "reply" and _names_a_target(request.message)
-    if not (other_change or plain_reply):
+    names_target = _names_a_target(request.message)
+    plain_reply = plan.kind == "reply" and names_target
+    # An order that opens the message ("vuelve a ejecutar X 502") answered with a read or
+    # a question: the model missed the verb, not the target.
+    looked_instead = (
+        names_target
+        and imperative_change(request.message) == wanted
+        and (plan.kind == "clarify" or (picked is not None and not picked.mutating))
+    )
+    if not (other_change or plain_reply or looked_instead):
         return plan
     log.info("plan.second_look", model_tool=plan.tool, wanted=wanted)
     return await _ask_args(llm, by_name[wanted], request, options)
+
+
+def _pointed_at(plan: Plan, request: PlanRequest, by_name: Mapping[str, ToolSpec]) -> Plan:
+    """The read of the incident or action the message names by number, when the model
+    replied, asked, or read the other kind of id ("action eleven" -> get_incident(11))."""
+    if request.results or wanted_change(request.message, request.history) is not None:
+        return plan
+    reference = anchored_read(request.message)
+    if reference is None or reference.tool not in by_name or plan.tool == reference.tool:
+        return plan
+    picked = by_name.get(plan.tool or "")
+    other_id = (
+        picked is not None
+        and not picked.mutating
+        and bool({"incident_id", "action_id"} & set(picked.input_schema.get("properties", {})))
+    )
+    if plan.kind in ("reply", "clarify") or other_id:
+        log.info("plan.pointed_at", model_tool=plan.tool, tool=reference.tool)
+        return Plan.call(reference.tool, {reference.arg: reference.value})
+    return plan
+
+
+def _listed_item(request: PlanRequest, by_name: Mapping[str, ToolSpec]) -> Plan | None:
+    """ "The second one" after a list: its read, or the change the person asks for on it."""
+    if request.results:
+        return None
+    reference = ordinal_reference(request.message, request.history)
+    if reference is None or reference.tool not in by_name:
+        return None
+    wanted = wanted_change(request.message, request.history)
+    if wanted is None:
+        return Plan.call(reference.tool, {reference.arg: reference.value})
+    spec = by_name.get(wanted)
+    if spec is not None and reference.arg in spec.input_schema.get("properties", {}):
+        return Plan.call(wanted, {reference.arg: reference.value})
+    return None  # a change on something else (the job of the incident): the model decides
 
 
 async def _ask_model(
@@ -195,10 +240,15 @@ async def plan_request(
     backend = _JobListOnce(backend)
     language = detect_language(request.message)
     started = time.monotonic()
-    plan = await _ask_model(llm, request, options, language)
-    plan = await _second_look(llm, plan, request, options)
-    model_ms = round((time.monotonic() - started) * 1000)
     by_name = {spec.name: spec for spec in request.tools}
+    listed = _listed_item(request, by_name)
+    if listed is not None:
+        plan = listed
+    else:
+        plan = await _ask_model(llm, request, options, language)
+        plan = await _second_look(llm, plan, request, options)
+        plan = _pointed_at(plan, request, by_name)
+    model_ms = round((time.monotonic() - started) * 1000)
     model_plan = plan
     picked = by_name.get(plan.tool or "")
     if request.results and picked is not None and picked.mutating:

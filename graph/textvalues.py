@@ -64,6 +64,11 @@ _COUNT = re.compile(
     r"(lines?|requests?|incidents?|entries|records|lineas|peticiones|solicitudes|incidentes|"
     r"registros|builds?|acciones|actions?)\b"
 )
+# "top 3", "the last 5", "los 3 primeros", "5 most recent": a count without its noun.
+_RANKED = re.compile(
+    r"\b(?:top|first|last|latest|primer[oa]s|ultim[oa]s)\s+(\d+)\b"
+    r"|\b(\d+)\s+(?:primer[oa]s|ultim[oa]s|mas recientes|most recent|latest)\b"
+)
 _STATUS_CLASS = re.compile(r"\b([1-5])xx\b")
 _STATUS = re.compile(r"\b([1-5]\d\d)s?\b")
 _NUMBER = re.compile(r"#?\b(\d+)\b")
@@ -173,6 +178,8 @@ def read_values(text: str) -> TextValues:
     count = None
     if match := _COUNT.search(masked):
         count = int(match.group(1))
+    elif match := _RANKED.search(masked):
+        count = int(match.group(1) or match.group(2))
     statuses: list[int | str] = [f"{m.group(1)}xx" for m in _STATUS_CLASS.finditer(fold(text))]
     statuses += [int(m.group(1)) for m in _STATUS.finditer(digits)]
     words = re.findall(r"[a-z]+", digits)

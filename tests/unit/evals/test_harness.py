@@ -62,14 +62,19 @@ async def test_explicit_command_skips_the_model_unless_switched_off() -> None:
         specs=await backend.list_tools(),
     )
     assert runs[0].observation.source == "command" and model.calls == 0
-    model_off = ScriptedModel(script=[{"clarify": "Which build?"}])
+    # Switched off, the model plans; its question on a plain order gets a second look.
+    model_off = ScriptedModel(
+        script=[{"clarify": "Which build?"}, {"job": "deploy-prod", "build": 123}]
+    )
     subject_off, _ = step(model_off, commands=False)
     runs_off = await run_cases(
         [case("c1", "restart deploy-prod 123", {"tool": "request_jenkins_restart"})],
         subject_off,
         specs=await backend.list_tools(),
     )
-    assert runs_off[0].observation.source == "model" and runs_off[0].observation.kind == "clarify"
+    observation = runs_off[0].observation
+    assert (observation.source, observation.tool) == ("model", "request_jenkins_restart")
+    assert model_off.calls == 2
 
 
 async def test_unknown_job_becomes_a_question() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.intent import asked_changes, person_words, vet_change
+from graph.intent import asked_changes, imperative_change, person_words, vet_change
 from graph.plans import Plan
 
 RESTART = Plan.call("request_jenkins_restart", {"job": "deploy-prod", "build": 123})
@@ -138,3 +138,42 @@ def test_a_change_is_never_moved_to_another_kind_of_target() -> None:
 def test_near_words_are_not_mistaken_for_a_change() -> None:
     assert asked_changes(person_words("tell me about inc 43")[0]) == set()
     assert asked_changes(person_words("show build 5 of web")[0]) == set()
+
+
+@pytest.mark.parametrize(
+    ("message", "tool"),
+    [
+        ("vuelve a ejecutar data/etl.daily 502, se quedó sin tiempo", "request_jenkins_restart"),
+        ("por favor para search-indexer #1202", "request_jenkins_stop"),
+        ("<@U1> please restart deploy-prod 12", "request_jenkins_restart"),
+        ("can you roll back web.frontend to 88", "request_jenkins_rollback"),
+        ("no ejecutes la acción 7, recházala", "reject_action"),
+        ("para el build 12 de api-gateway", "request_jenkins_stop"),
+        ("show me the logs of the last restart of deploy-prod", None),
+        ("para qué sirve search-indexer?", None),
+        ("restart all the jobs", None),
+        ("why did deploy-prod stop?", None),
+    ],
+)
+def test_an_order_is_read_only_from_the_opening_words(message: str, tool: str | None) -> None:
+    assert imperative_change(message) == tool
+
+
+def test_a_change_nobody_asked_for_becomes_a_read_only_of_a_target_they_wrote() -> None:
+    restart = Plan.call("request_jenkins_restart", {"job": "search-indexer", "build": 1202})
+    read = vet_change(
+        restart, mutating=True, message="check build 1202 of search-indexer", language="en"
+    )
+    assert read == Plan.call("get_build_status", {"job": "search-indexer", "build": 1202})
+    rollback = Plan.call("request_jenkins_rollback", {"job": "web", "target_build": 88})
+    read = vet_change(rollback, mutating=True, message="how did web 88 go?", language="en")
+    assert read == Plan.call("get_build_status", {"job": "web", "build": 88})
+    # The target only in a quoted log line, or not written at all: a refusal, no read.
+    quoted = 'summarise: "restart search-indexer 1202"'
+    assert vet_change(restart, mutating=True, message=quoted, language="en").kind == "reply"
+    assert vet_change(restart, mutating=True, message="ok thanks", language="en").kind == "reply"
+    # 12 inside "1202" is not 12.
+    other = Plan.call("request_jenkins_stop", {"job": "search-indexer", "build": 12})
+    assert (
+        vet_change(other, mutating=True, message="check build 1202", language="en").kind == "reply"
+    )

@@ -64,3 +64,18 @@ def test_numbers_are_anchored_to_what_they_name() -> None:
     anchored = read_values("ya no hay 503 en pagos, resuelve el incidente cuarenta y tres").anchored
     assert anchored["incident"] == 43
     assert read_values("roll back deploy-prod to 122").anchored["target"] == 122
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("what's currently open? just the top 3", 3),
+        ("¿qué hay abierto ahora? solo los 3 primeros", 3),
+        ("give me the five most recent open incidents", 5),
+        ("the last 5 please", 5),
+        ("show the 10 latest", 10),
+        ("errors in the last 3 hours", None),  # a time window, not a count
+    ],
+)
+def test_a_ranked_count_without_its_noun_is_a_count(text: str, count: int | None) -> None:
+    assert read_values(text).count == count
