@@ -88,6 +88,9 @@ async def ask_json(
         answer = await llm.ainvoke(list(messages), **schema_kwargs(llm, schema))
     except _UNREACHABLE as error:
         raise ModelUnavailable(f"{type(error).__name__}: {error}") from error
+    except openai.LengthFinishReasonError as error:
+        # The answer ran to the token cap (a small model looping inside a string): unusable.
+        raise ModelAnswerInvalid("the answer was cut at the length limit") from error
     except openai.APIStatusError as error:
         raise ModelFailed(f"HTTP {error.status_code}: {error.message}") from error
     except Exception as error:
