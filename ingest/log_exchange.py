@@ -98,7 +98,8 @@ class LogExchange:
         self._frames = None
         if connection is not None:
             try:
-                await connection.close()
+                async with asyncio.timeout(5.0):  # a silent broker must not hold a shutdown
+                    await connection.close()
             except BROKER_ERRORS:
                 pass
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from backend.api.app import create_app
+from backend.gc_tuning import settle_heap
 from backend.observability import configure_logging
 from backend.settings import ApiSettings, load_settings
 from backend.tracing import instrument_fastapi, start_tracing
@@ -20,4 +21,5 @@ def app_from_environment() -> FastAPI:
     app = create_app(settings, handlers=remediation_handlers())
     if tracing:  # untraced, requests skip the middleware entirely
         instrument_fastapi(app)
+    settle_heap()
     return app

@@ -7,6 +7,7 @@ import sys
 
 import typer
 
+from backend.gc_tuning import settle_heap
 from backend.observability import configure_logging
 from backend.settings import RelaySettings, load_settings
 from backend.tracing import start_tracing
@@ -29,6 +30,7 @@ def relay() -> None:
         sys.stderr.write(f"runbooks: {error}\n")
         raise SystemExit(2) from None
     uvloop.install()
+    settle_heap()
     asyncio.run(run_relay(settings, detector=detector))
 
 

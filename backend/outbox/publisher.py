@@ -54,6 +54,7 @@ def event_properties(
 
 
 PERSISTENT = int(aio_pika.DeliveryMode.PERSISTENT)
+CLOSE_TIMEOUT_S = 5.0
 
 
 class EventPublisher:
@@ -105,7 +106,9 @@ class EventPublisher:
         self._frames = None
         if connection is not None and not connection.is_closed:
             try:
-                await connection.close()
+                # A broker that stopped answering must not hold a stopping relay forever.
+                async with asyncio.timeout(CLOSE_TIMEOUT_S):
+                    await connection.close()
             except _CONNECTION_ERRORS:
                 pass
 
