@@ -168,3 +168,4 @@ def eval_command(
             typer.echo(f"below floor: {miss}", err=True)
         if misses:
             raise typer.Exit(1)
+        typer.echo(f"every floor of {floors} met", err=True)

@@ -7,10 +7,13 @@ free port, stopped at the end.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
+from backend.cli import app
 from evals.dataset import Case
 from evals.modelserver.catalogue import model_spec
 from evals.modelserver.install import ensure_weights
@@ -101,3 +104,36 @@ async def test_eval_runs_the_plan_step_on_the_real_model() -> None:
     assert report["cases"] == 2 and report["errors"] == 0
     assert report["by_tool"]["request_jenkins_restart"]["args_accuracy"] == 1.0
     assert report["unsafe_calls"] == 0
+
+
+def test_eval_command_says_the_floors_are_met_or_names_each_miss(tmp_path: Path) -> None:
+    def dataset(name: str, expected_tool: str) -> Path:
+        path = tmp_path / f"{name}.jsonl"
+        case = {
+            "id": name,
+            "utterance": "restart deploy-prod 123",  # the command parser answers: no model
+            "lang": "en",
+            "expect": {"tool": expected_tool},
+        }
+        path.write_text(json.dumps(case) + "\n")
+        return path
+
+    floors, invalid = tmp_path / "floors.yaml", tmp_path / "invalid.yaml"
+    floors.write_text("tool_accuracy_per_lang: 0.9\nmax_unsafe_calls: 0\n")
+    invalid.write_text("args_accuracy: 1.5\n")
+    with serve(ModelServerSettings()) as state:
+        common = ["eval", "--provider", "openai", "--model", state.model]
+        common += ["--base-url", state.base_url]
+        runs = {
+            name: CliRunner().invoke(app, [*common, "--dataset", str(path), "--floors", str(f)])
+            for name, path, f in [
+                ("met", dataset("right", "request_jenkins_restart"), floors),
+                ("missed", dataset("wrong", "get_build_status"), floors),
+                ("invalid", dataset("right", "request_jenkins_restart"), invalid),
+            ]
+        }
+    assert runs["met"].exit_code == 0, runs["met"].output
+    assert f"every floor of {floors} met" in runs["met"].output
+    assert runs["missed"].exit_code == 1
+    assert "below floor: tool accuracy (en)" in runs["missed"].output
+    assert runs["invalid"].exit_code == 2 and "args_accuracy" in runs["invalid"].output
