@@ -7,13 +7,13 @@ free port, stopped at the end.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
 import pytest
-from typer.testing import CliRunner
 
-from backend.cli import app
 from evals.dataset import Case
 from evals.modelserver.catalogue import model_spec
 from evals.modelserver.install import ensure_weights
@@ -122,18 +122,24 @@ def test_eval_command_says_the_floors_are_met_or_names_each_miss(tmp_path: Path)
     floors.write_text("tool_accuracy_per_lang: 0.9\nmax_unsafe_calls: 0\n")
     invalid.write_text("args_accuracy: 1.5\n")
     with serve(ModelServerSettings()) as state:
-        common = ["eval", "--provider", "openai", "--model", state.model]
-        common += ["--base-url", state.base_url]
+        # A process of its own, as `make evals` runs it (the CLI configures logging globally).
+        common = [sys.executable, "-m", "backend", "eval", "--provider", "openai"]
+        common += ["--model", state.model, "--base-url", state.base_url]
         runs = {
-            name: CliRunner().invoke(app, [*common, "--dataset", str(path), "--floors", str(f)])
+            name: subprocess.run(
+                [*common, "--dataset", str(path), "--floors", str(f)],
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
             for name, path, f in [
                 ("met", dataset("right", "request_jenkins_restart"), floors),
                 ("missed", dataset("wrong", "get_build_status"), floors),
                 ("invalid", dataset("right", "request_jenkins_restart"), invalid),
             ]
         }
-    assert runs["met"].exit_code == 0, runs["met"].output
-    assert f"every floor of {floors} met" in runs["met"].output
-    assert runs["missed"].exit_code == 1
-    assert "below floor: tool accuracy (en)" in runs["missed"].output
-    assert runs["invalid"].exit_code == 2 and "args_accuracy" in runs["invalid"].output
+    assert runs["met"].returncode == 0, runs["met"].stderr
+    assert f"every floor of {floors} met" in runs["met"].stderr
+    assert runs["missed"].returncode == 1
+    assert "below floor: tool accuracy (en)" in runs["missed"].stderr
+    assert runs["invalid"].returncode == 2 and "args_accuracy" in runs["invalid"].stderr
