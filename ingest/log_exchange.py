@@ -1,9 +1,7 @@
 """Publishing log records to the `logs` topic exchange with publisher confirms.
 
-A page is published as a window of concurrent publishes, each awaiting its own
-confirm. They go through the channel's aiormq layer with `wait=False`:
-aio-pika's `Exchange.publish` holds the channel lock until the socket has
-drained each frame, which sends a page one message per event-loop round trip.
+A page is published as a window of concurrent publishes through the channel's frame
+layer, each awaiting its own confirm (backend.messaging.confirms says why).
 """
 
 from __future__ import annotations
@@ -19,19 +17,16 @@ import orjson
 from aio_pika.abc import AbstractChannel, AbstractConnection
 from aiormq import spec
 
+from backend.messaging.confirms import (
+    CONNECTION_ERRORS,
+    PERSISTENT,
+    close_quietly,
+    frame_channel,
+)
 from backend.messaging.topology import LOGS_EXCHANGE, declare_topology
 
 # What a lost connection or channel looks like from aio-pika's side.
-BROKER_ERRORS: tuple[type[BaseException], ...] = (
-    aiormq.exceptions.AMQPError,
-    aiormq.exceptions.ChannelInvalidStateError,
-    ConnectionError,
-    OSError,
-    asyncio.TimeoutError,
-)
-
-
-PERSISTENT = int(aio_pika.DeliveryMode.PERSISTENT)
+BROKER_ERRORS = CONNECTION_ERRORS
 
 
 class BrokerUnavailable(Exception):
@@ -84,9 +79,7 @@ class LogExchange:
                 publisher_confirms=True, on_return_raises=True
             )
             await declare_topology(self._channel)
-            underlay = await self._channel.get_underlay_channel()
-            assert isinstance(underlay, aiormq.Channel)
-            self._frames = underlay
+            self._frames = await frame_channel(self._channel)
         except BROKER_ERRORS as error:
             await self.close()
             raise BrokerUnavailable(f"rabbitmq unreachable: {error!r}") from error
@@ -96,12 +89,7 @@ class LogExchange:
         connection, self._connection = self._connection, None
         self._channel = None
         self._frames = None
-        if connection is not None:
-            try:
-                async with asyncio.timeout(5.0):  # a silent broker must not hold a shutdown
-                    await connection.close()
-            except BROKER_ERRORS:
-                pass
+        await close_quietly(connection)
 
     async def publish(self, logs: Sequence[OutgoingLog]) -> list[bool]:
         """Publish with up to `max_in_flight` awaiting their confirm; per log, whether confirmed.

@@ -9,6 +9,8 @@ import aio_pika
 import structlog
 from aio_pika.abc import AbstractRobustConnection
 
+from backend.messaging.confirms import close_quietly
+
 log = structlog.get_logger(__name__)
 
 
@@ -48,8 +50,4 @@ class BrokerProbe:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         connection, self._connection = self._connection, None
-        if connection is not None:
-            # A broker that stopped answering must not hold the API's shutdown.
-            with contextlib.suppress(TimeoutError, ConnectionError, OSError):
-                async with asyncio.timeout(5.0):
-                    await connection.close()
+        await close_quietly(connection)

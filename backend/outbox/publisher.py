@@ -15,6 +15,7 @@ from aiormq import spec
 from aiormq.abc import ConfirmationFrameType
 from opentelemetry.trace import SpanKind
 
+from backend.messaging.confirms import PERSISTENT, close_quietly, frame_channel
 from backend.messaging.topology import EVENTS_EXCHANGE, declare_topology
 from backend.repositories.outbox import ClaimedEvent
 from backend.tracing import continue_trace, current_carrier
@@ -53,17 +54,11 @@ def event_properties(
     )
 
 
-PERSISTENT = int(aio_pika.DeliveryMode.PERSISTENT)
-CLOSE_TIMEOUT_S = 5.0
-
-
 class EventPublisher:
     """One connection and one confirming channel; `connect` again after BrokerUnavailable.
 
     A batch is published as a window of concurrent publishes through the channel's
-    aiormq layer with `wait=False`, each awaiting its own confirm: aio-pika's
-    `Exchange.publish` holds the channel lock until the socket drained each frame,
-    which sends one message per event-loop round trip.
+    frame layer, each awaiting its own confirm (backend.messaging.confirms).
     """
 
     def __init__(
@@ -92,25 +87,17 @@ class EventPublisher:
             self._connection = await aio_pika.connect(self._url, timeout=10)
             self._channel = await self._connection.channel(publisher_confirms=True)
             await declare_topology(self._channel)
-            underlay = await self._channel.get_underlay_channel()
+            self._frames = await frame_channel(self._channel)
         except _CONNECTION_ERRORS as error:
             await self.close()
             raise BrokerUnavailable(str(error) or type(error).__name__) from error
-        assert isinstance(underlay, aiormq.Channel)
-        self._frames = underlay
         log.info("relay.broker_connected")
 
     async def close(self) -> None:
         connection, self._connection = self._connection, None
         self._channel = None
         self._frames = None
-        if connection is not None and not connection.is_closed:
-            try:
-                # A broker that stopped answering must not hold a stopping relay forever.
-                async with asyncio.timeout(CLOSE_TIMEOUT_S):
-                    await connection.close()
-            except _CONNECTION_ERRORS:
-                pass
+        await close_quietly(connection)
 
     async def publish(self, events: Sequence[ClaimedEvent]) -> list[tuple[uuid.UUID, str]]:
         """Publish concurrently and wait for every confirm; return the (id, error) of nacked events.
