@@ -90,14 +90,17 @@ def _names_a_target(message: str) -> bool:
 
 
 async def _second_look(
-    llm: BaseChatModel, plan: Plan, request: PlanRequest, options: PlannerOptions
+    llm: BaseChatModel,
+    plan: Plan,
+    request: PlanRequest,
+    options: PlannerOptions,
+    wanted: str | None,
 ) -> Plan:
     """When the person plainly asks for one change (a verb of its family and a target) and
     the model answered with another kind of change, or with a plain reply, ask for that
     change's arguments alone. The approval step and the guard still come after."""
     if request.results:
         return plan
-    wanted = wanted_change(request.message, request.history)
     by_name = {spec.name: spec for spec in request.tools}
     if wanted is None or wanted not in by_name or plan.tool == wanted:
         return plan
@@ -118,10 +121,12 @@ async def _second_look(
     return await _ask_args(llm, by_name[wanted], request, options)
 
 
-def _pointed_at(plan: Plan, request: PlanRequest, by_name: Mapping[str, ToolSpec]) -> Plan:
+def _pointed_at(
+    plan: Plan, request: PlanRequest, by_name: Mapping[str, ToolSpec], wanted: str | None
+) -> Plan:
     """The read of the incident or action the message names by number, when the model
     replied, asked, or read the other kind of id ("action eleven" -> get_incident(11))."""
-    if request.results or wanted_change(request.message, request.history) is not None:
+    if request.results or wanted is not None:
         return plan
     reference = anchored_read(request.message)
     if reference is None or reference.tool not in by_name or plan.tool == reference.tool:
@@ -138,14 +143,15 @@ def _pointed_at(plan: Plan, request: PlanRequest, by_name: Mapping[str, ToolSpec
     return plan
 
 
-def _listed_item(request: PlanRequest, by_name: Mapping[str, ToolSpec]) -> Plan | None:
+def _listed_item(
+    request: PlanRequest, by_name: Mapping[str, ToolSpec], wanted: str | None
+) -> Plan | None:
     """ "The second one" after a list: its read, or the change the person asks for on it."""
     if request.results:
         return None
     reference = ordinal_reference(request.message, request.history)
     if reference is None or reference.tool not in by_name:
         return None
-    wanted = wanted_change(request.message, request.history)
     if wanted is None:
         return Plan.call(reference.tool, {reference.arg: reference.value})
     spec = by_name.get(wanted)
@@ -241,13 +247,15 @@ async def plan_request(
     language = detect_language(request.message)
     started = time.monotonic()
     by_name = {spec.name: spec for spec in request.tools}
-    listed = _listed_item(request, by_name)
+    # The one change the person's words plainly ask for, read once for every step below.
+    wanted = wanted_change(request.message, request.history)
+    listed = _listed_item(request, by_name, wanted)
     if listed is not None:
         plan = listed
     else:
         plan = await _ask_model(llm, request, options, language)
-        plan = await _second_look(llm, plan, request, options)
-        plan = _pointed_at(plan, request, by_name)
+        plan = await _second_look(llm, plan, request, options, wanted)
+        plan = _pointed_at(plan, request, by_name, wanted)
     model_ms = round((time.monotonic() - started) * 1000)
     model_plan = plan
     picked = by_name.get(plan.tool or "")

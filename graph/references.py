@@ -54,16 +54,10 @@ _SPELLED = ("first", "second", "third", "fourth", "fifth")
 _LISTED_HASH = re.compile(r"(?:^|[:;,]|\n)\s*#(\d+)\b")
 _LISTED_ID = re.compile(r"(?m)^\s*[-•*]\s*id=(\d+)\b")
 
-_KINDS: tuple[tuple[str, str, str], ...] = (
-    # (word stem in the assistant's turn, read tool, its id argument)
-    ("incident", "get_incident", "incident_id"),
-    ("accion", "get_action_status", "action_id"),
-    ("action", "get_action_status", "action_id"),
-)
-_READ_BY_ANCHOR = {
-    "incident": ("get_incident", "incident_id"),
-    "action": ("get_action_status", "action_id"),
-}
+# The read of each kind of listed or numbered thing, and the words that name the kind in
+# an assistant's turn (folded).
+_READS = {"incident": ("get_incident", "incident_id"), "action": ("get_action_status", "action_id")}
+_KIND_WORDS = (("incident", "incident"), ("accion", "action"), ("action", "action"))
 
 
 @dataclass(frozen=True)
@@ -91,20 +85,19 @@ def ordinal_reference(message: str, history: Sequence[tuple[str, str]]) -> Refer
     if last is None:
         return None
     folded = fold(last)
-    kind = next(((tool, arg) for stem, tool, arg in _KINDS if stem in folded), None)
+    kind = next((kind for word, kind in _KIND_WORDS if word in folded), None)
     items = _listed(last)
     position = _ORDINALS[match.group(1)]
     if kind is None or not items or position > len(items):
         return None
-    return Reference(kind[0], kind[1], items[position - 1 if position > 0 else -1])
+    return Reference(*_READS[kind], items[position - 1 if position > 0 else -1])
 
 
 def anchored_read(message: str) -> Reference | None:
     """The one incident or action the message names by number ("acción 7"), if exactly one."""
     anchored = read_values(message).anchored
-    named = [(kind, value) for kind, value in anchored.items() if kind in _READ_BY_ANCHOR]
+    named = [(kind, value) for kind, value in anchored.items() if kind in _READS]
     if len(named) != 1:
         return None
     kind, value = named[0]
-    tool, arg = _READ_BY_ANCHOR[kind]
-    return Reference(tool, arg, value)
+    return Reference(*_READS[kind], value)
