@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from backend.services import log_search
 from tools.context import ToolServices
 from tools.models import logs as lm
+from tools.results import ResultStatus
 from tools.timewindow import parse_since
 
 DEFAULT_WINDOW = timedelta(hours=24)
@@ -20,6 +21,14 @@ def _since(services: ToolServices, since: str | None) -> datetime:
 def _filters(**given: object) -> str:
     shown = [f"{name} {value}" for name, value in given.items() if value is not None]
     return f" ({', '.join(shown)})" if shown else ""
+
+
+def _outcome(noun: str, count: int, since: datetime, what: str) -> tuple[ResultStatus, str]:
+    """The status and summary of a page of `count` `noun` ("API requests")."""
+    window = f"since {since:%Y-%m-%d %H:%M} UTC{what}"
+    if not count:
+        return "no_data", f"No {noun} {window}."
+    return "ok", f"{count} {noun} {window}, newest first."
 
 
 async def read_jenkins_logs(
@@ -40,17 +49,8 @@ async def read_jenkins_logs(
         entries=entries, count=len(entries), since=since, has_more=page.next_cursor is not None
     )
     what = _filters(job=args.job, level=args.level, query=args.query)
-    if not entries:
-        return lm.JenkinsLogsResult(
-            status="no_data",
-            summary=f"No Jenkins log lines since {since:%Y-%m-%d %H:%M} UTC{what}.",
-            data=data,
-        )
-    return lm.JenkinsLogsResult(
-        status="ok",
-        summary=f"{len(entries)} Jenkins log lines since {since:%Y-%m-%d %H:%M} UTC{what}, newest first.",
-        data=data,
-    )
+    status, summary = _outcome("Jenkins log lines", len(entries), since, what)
+    return lm.JenkinsLogsResult(status=status, summary=summary, data=data)
 
 
 async def read_api_logs(
@@ -71,14 +71,5 @@ async def read_api_logs(
         entries=entries, count=len(entries), since=since, has_more=page.next_cursor is not None
     )
     what = _filters(status=args.status, method=args.method, query=args.query)
-    if not entries:
-        return lm.ApiLogsResult(
-            status="no_data",
-            summary=f"No API requests since {since:%Y-%m-%d %H:%M} UTC{what}.",
-            data=data,
-        )
-    return lm.ApiLogsResult(
-        status="ok",
-        summary=f"{len(entries)} API requests since {since:%Y-%m-%d %H:%M} UTC{what}, newest first.",
-        data=data,
-    )
+    status, summary = _outcome("API requests", len(entries), since, what)
+    return lm.ApiLogsResult(status=status, summary=summary, data=data)
