@@ -23,4 +23,3 @@ def test_settle_heap_freezes_what_lives_and_raises_the_young_threshold(restored_
     settle_heap()
     assert gc.get_threshold() == THRESHOLDS
     assert gc.get_freeze_count() >= len(kept)
-    assert THRESHOLDS[0] > 700 * 10  # far less often than CPython's default
